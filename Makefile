@@ -27,7 +27,7 @@ OBJ  := $(BUILD)/obj
 LIB_SRCS  := $(wildcard lib/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 LIBFWMEM  := $(BUILD)/lib/libfwmem.a
-CMDS      := elfmap
+CMDS      := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 PROGRAMS  := $(CMDS:%=$(BIN)/%)
 
 # Unit tests: tests/unit/test_*.c, each a cmocka program linked with libfwmem.

@@ -65,12 +65,13 @@ static int nomem(struct fwm_err *err)
 	return fwm_errf(err, -ENOMEM, "out of memory");
 }
 
-/* Print a JSON document and release it. */
-static int emit_json(json_t *doc, FILE *f, struct fwm_err *err)
+int fwm_elfmap_emit(json_t *doc, const struct fwm_out *o, const char *key, struct fwm_err *err)
 {
 	if (!doc)
 		return nomem(err);
-	int rc = fwm_json_dump(doc, f);
+	if (o->collect)
+		return json_object_set_new(o->collect, key, doc) ? nomem(err) : 0;
+	int rc = fwm_json_dump(doc, o->f);
 	json_decref(doc);
 	return rc ? fwm_errf(err, -EIO, "cannot write the output") : 0;
 }
@@ -178,7 +179,7 @@ int fwm_elfmap_regions(struct fwm_elfmap *m, const struct fwm_out *o, struct fwm
 			json_decref(d);
 			d = NULL;
 		}
-		rc = emit_json(d, o->f, err);
+		rc = fwm_elfmap_emit(d, o, "regions", err);
 	} else if (o->fmt != FWM_FMT_TEXT) {
 		fwm_table_print(&t, o->fmt, o->f);
 	} else {
@@ -331,7 +332,7 @@ int fwm_elfmap_sections(struct fwm_elfmap *m, const struct fwm_out *o, struct fw
 			json_decref(d);
 			d = NULL;
 		}
-		rc = emit_json(d, o->f, err);
+		rc = fwm_elfmap_emit(d, o, "sections", err);
 	} else {
 		fwm_table_print(&t, o->fmt, o->f);
 		if (o->fmt == FWM_FMT_TEXT)
@@ -441,7 +442,7 @@ int fwm_elfmap_symbols(struct fwm_elfmap *m, const struct fwm_symfilter *flt,
 			json_decref(d);
 			d = NULL;
 		}
-		rc = emit_json(d, o->f, err);
+		rc = fwm_elfmap_emit(d, o, "symbols", err);
 	} else {
 		fwm_table_print(&t, o->fmt, o->f);
 		if (o->fmt == FWM_FMT_TEXT)

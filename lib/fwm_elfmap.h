@@ -36,7 +36,13 @@ struct fwm_out {
 	FILE *f;
 	enum fwm_format fmt;
 	int color;             /* ANSI colour in text output */
+	json_t *collect;       /* with FWM_FMT_JSON: add the document to this object
+				  under the report's name instead of printing it */
 };
+
+/* Print a report's JSON document, or add it to o->collect under key; takes
+ * the reference (doc may be NULL: out of memory). */
+int fwm_elfmap_emit(json_t *doc, const struct fwm_out *o, const char *key, struct fwm_err *err);
 
 int fwm_elfmap_regions(struct fwm_elfmap *m, const struct fwm_out *o, struct fwm_err *err);
 int fwm_elfmap_sections(struct fwm_elfmap *m, const struct fwm_out *o, struct fwm_err *err);

@@ -23,6 +23,7 @@ enum fwm_coltype {
 	FWM_COL_INT,    /* unsigned decimal */
 	FWM_COL_ADDR,   /* 0x-prefixed hex in text and md, decimal in CSV and JSON */
 	FWM_COL_PCT,    /* a double, two decimals */
+	FWM_COL_DELTA,  /* a signed integer (stored in u), always with its sign */
 };
 
 struct fwm_column {

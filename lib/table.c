@@ -85,6 +85,9 @@ static const char *cell_text(const struct fwm_table *t, size_t col, const struct
 	case FWM_COL_PCT:
 		snprintf(buf, len, "%.2f%%", c->d);
 		break;
+	case FWM_COL_DELTA:
+		snprintf(buf, len, "%+" PRId64, (int64_t)c->u);
+		break;
 	}
 	return buf;
 }
@@ -105,7 +108,7 @@ static void print_text(const struct fwm_table *t, FILE *f)
 		}
 	for (size_t r = 0; r <= t->nrows; r++)   /* row 0 is the header */
 		for (size_t k = 0; k < t->ncols; k++) {
-			int right = t->cols[k].type == FWM_COL_INT || t->cols[k].type == FWM_COL_PCT;
+			int right = t->cols[k].type != FWM_COL_STR && t->cols[k].type != FWM_COL_ADDR;
 			int last = k + 1 == t->ncols;
 			const char *s = r == 0 ? t->cols[k].title
 				      : cell_text(t, k, &t->cells[(r - 1) * t->ncols + k], buf, sizeof buf);
@@ -127,7 +130,7 @@ void fwm_table_print(const struct fwm_table *t, enum fwm_format fmt, FILE *f)
 			fprintf(f, "| %s ", t->cols[k].title);
 		fputs("|\n", f);
 		for (size_t k = 0; k < t->ncols; k++) {
-			int right = t->cols[k].type == FWM_COL_INT || t->cols[k].type == FWM_COL_PCT;
+			int right = t->cols[k].type != FWM_COL_STR && t->cols[k].type != FWM_COL_ADDR;
 			fputs(right ? "|---:" : "|---", f);
 		}
 		fputs("|\n", f);
@@ -158,6 +161,7 @@ void fwm_table_print(const struct fwm_table *t, enum fwm_format fmt, FILE *f)
 			case FWM_COL_INT:
 			case FWM_COL_ADDR: fprintf(f, "%" PRIu64, c->u); break;
 			case FWM_COL_PCT: fprintf(f, "%.2f", c->d); break;
+			case FWM_COL_DELTA: fprintf(f, "%" PRId64, (int64_t)c->u); break;
 			}
 		}
 		putc('\n', f);
@@ -181,6 +185,7 @@ json_t *fwm_table_json(const struct fwm_table *t)
 			switch (t->cols[k].type) {
 			case FWM_COL_STR: v = c->s ? fwm_json_string(c->s) : json_null(); break;
 			case FWM_COL_PCT: v = json_real(c->d); break;
+			case FWM_COL_DELTA: v = json_integer((json_int_t)(int64_t)c->u); break;
 			default: v = json_integer((json_int_t)c->u); break;
 			}
 			if (!v || json_object_set_new_nocheck(o, t->cols[k].key, v)) {

@@ -461,8 +461,8 @@ int fwm_elfmap_tree(struct fwm_elfmap *m, const struct fwm_treeopts *topt,
 		}
 	}
 	if (o->fmt == FWM_FMT_JSON) {
-		if (fwm_json_dump(doc, o->f))
-			rc = -EIO;
+		rc = fwm_elfmap_emit(doc, o, "tree", err);
+		doc = NULL;
 	}
 out:
 	json_decref(regs);
@@ -470,7 +470,5 @@ out:
 	tree_free(&t);
 	if (rc == -ENOMEM)
 		return fwm_errf(err, rc, "out of memory");
-	if (rc == -EIO)
-		return fwm_errf(err, rc, "cannot write the output");
 	return rc;
 }
