@@ -3,6 +3,9 @@
 # same under AddressSanitizer and UndefinedBehaviorSanitizer.
 # Components add themselves through mk/*.mk fragments (see the variables below).
 
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
+
 PREFIX  ?= /usr/local
 CC      ?= cc
 SAN     ?=
@@ -92,4 +95,6 @@ install: $(PROGRAMS)
 clean:
 	rm -rf build build-san
 
+# Dependency files are only read, never made.
+%.d: ;
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

@@ -217,6 +217,8 @@ int main(int argc, char **argv)
 		color = isatty(STDOUT_FILENO);
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		color = 0;
+	static char outbuf[1 << 16];   /* large reports: fewer write(2) calls */
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	struct fwm_out out = { stdout, (enum fwm_format)fmt, color, NULL };
 	int rc;
 	if (which == C_DIFF)

@@ -163,14 +163,72 @@ struct reader {
 	struct fwm_err *err;
 };
 
+/* The attributes of a function or variable DIE, read in one pass
+ * (dwarf_getattrs) rather than one dwarf_attr() lookup each. */
+struct dieattrs {
+	Dwarf_Attribute low, high, name, origin, location;
+	unsigned have;
+};
+enum { A_LOW = 1, A_HIGH = 2, A_NAME = 4, A_RANGES = 8, A_ORIGIN = 16, A_DECL = 32, A_LOC = 64 };
+
+static int attr_cb(Dwarf_Attribute *a, void *arg)
+{
+	struct dieattrs *d = arg;
+	switch (dwarf_whatattr(a)) {
+	case DW_AT_low_pc: d->low = *a; d->have |= A_LOW; break;
+	case DW_AT_high_pc: d->high = *a; d->have |= A_HIGH; break;
+	case DW_AT_name: d->name = *a; d->have |= A_NAME; break;
+	case DW_AT_ranges: d->have |= A_RANGES; break;
+	case DW_AT_abstract_origin:
+	case DW_AT_specification: d->origin = *a; d->have |= A_ORIGIN; break;
+	case DW_AT_declaration: d->have |= A_DECL; break;
+	case DW_AT_location: d->location = *a; d->have |= A_LOC; break;
+	default: break;
+	}
+	return DWARF_CB_OK;
+}
+
+/* The DIE's name, or that of its abstract origin or specification (the
+ * out-of-line copy of an inlined function, a clone, a C++ definition). */
+static const char *die_name(struct dieattrs *d)
+{
+	if (d->have & A_NAME)
+		return dwarf_formstring(&d->name);
+	Dwarf_Die o;
+	if ((d->have & A_ORIGIN) && dwarf_formref_die(&d->origin, &o))
+		return dwarf_diename(&o);
+	return NULL;
+}
+
 static int add_function(struct reader *r, Dwarf_Die *die, unsigned cu)
 {
+	struct dieattrs d = { .have = 0 };
 	Dwarf_Addr entry, base, lo, hi;
+	dwarf_getattrs(die, attr_cb, &d, 0);
+	if (d.have & A_DECL)
+		return 0;
+	if ((d.have & (A_LOW | A_HIGH)) == (A_LOW | A_HIGH) && !(d.have & A_RANGES)) {
+		Dwarf_Word len;
+		if (dwarf_formaddr(&d.low, &lo) != 0)
+			return 0;
+		if (dwarf_formaddr(&d.high, &hi) != 0) {
+			if (dwarf_formudata(&d.high, &len) != 0)
+				return 0;
+			hi = lo + len;
+		}
+		const struct fwm_symbol *s = sym_at(&r->syms, lo, FWM_SYM_FUNC, die_name(&d));
+		if (!s)
+			return 0;   /* no such function in the image: removed by the linker */
+		if (s->size && hi - lo > s->size)
+			hi = lo + s->size;
+		return fwm_ivals_add(&r->cus->funcs, lo, hi, cu) < 0 ? -ENOMEM : 0;
+	}
+	/* split into several ranges (hot and cold parts) */
 	if (dwarf_entrypc(die, &entry) != 0)
 		return 0;   /* a declaration or an inline-only function */
-	const struct fwm_symbol *s = sym_at(&r->syms, entry, FWM_SYM_FUNC, dwarf_diename(die));
+	const struct fwm_symbol *s = sym_at(&r->syms, entry, FWM_SYM_FUNC, die_name(&d));
 	if (!s)
-		return 0;   /* no such function in the image: removed by the linker */
+		return 0;
 	ptrdiff_t off = 0;
 	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
 		if (lo == entry && s->size && hi - lo > s->size)
@@ -183,13 +241,14 @@ static int add_function(struct reader *r, Dwarf_Die *die, unsigned cu)
 
 static int add_variable(struct reader *r, Dwarf_Die *die, unsigned cu)
 {
-	Dwarf_Attribute at;
+	struct dieattrs d = { .have = 0 };
 	Dwarf_Op *ops;
 	size_t nops;
-	if (!dwarf_attr(die, DW_AT_location, &at) || dwarf_getlocation(&at, &ops, &nops) != 0 ||
+	dwarf_getattrs(die, attr_cb, &d, 0);
+	if (!(d.have & A_LOC) || dwarf_getlocation(&d.location, &ops, &nops) != 0 ||
 	    nops != 1 || ops[0].atom != DW_OP_addr)
 		return 0;
-	const struct fwm_symbol *s = sym_at(&r->syms, ops[0].number, FWM_SYM_OBJECT, dwarf_diename(die));
+	const struct fwm_symbol *s = sym_at(&r->syms, ops[0].number, FWM_SYM_OBJECT, die_name(&d));
 	uint64_t size = s ? s->size : 0;
 	if (!size || s->addr + size < s->addr)
 		return 0;
@@ -249,7 +308,87 @@ static int has_section(const struct fwm_image *img, const char *name)
 	return 0;
 }
 
+static int load(struct fwm_image *img, struct fwm_cus *cus, int names_only, struct fwm_err *err);
+
 int fwm_cus_load(struct fwm_image *img, struct fwm_cus *cus, struct fwm_err *err)
+{
+	return load(img, cus, 0, err);
+}
+
+int fwm_cus_load_names(struct fwm_image *img, struct fwm_cus *cus, struct fwm_err *err)
+{
+	return load(img, cus, 1, err);
+}
+
+static int path_ends_with(const char *p, const char *f)
+{
+	size_t pl = strlen(p), fl = strlen(f);
+	return pl >= fl && strcmp(p + pl - fl, f) == 0 && (pl == fl || p[pl - fl - 1] == '/');
+}
+
+/* Whether the compile unit's own ranges hold addr (never an address 0 or
+ * 1, where ld leaves the ranges of code it removed). */
+static int unit_holds(const struct fwm_cus *cus, size_t cu, uint64_t addr)
+{
+	Dwarf_Die die;
+	Dwarf_Addr base, lo, hi;
+	ptrdiff_t off = 0;
+	if (!cus->dw || !dwarf_offdie(cus->dw, cus->dieoff[cu], &die))
+		return 0;
+	while ((off = dwarf_ranges(&die, off, &base, &lo, &hi)) > 0)
+		if (lo > 1 && addr >= lo && addr < hi)
+			return 1;
+	return 0;
+}
+
+long *fwm_cus_match_groups(const struct fwm_image *img, const struct fwm_cus *cus)
+{
+	long *g = malloc((img->ngroups + 1) * sizeof *g);
+	unsigned *votes = calloc(cus->n + 1, sizeof *votes);
+	if (!g || !votes) {
+		free(g);
+		free(votes);
+		return NULL;
+	}
+	for (unsigned i = 0; i <= img->ngroups; i++)
+		g[i] = -2;   /* not looked at yet */
+	for (size_t i = 0; i < img->nsym; i++) {
+		const struct fwm_symbol *s = &img->sym[i];
+		if (!s->group || g[s->group] != -2)
+			continue;
+		/* the units whose path ends in the STT_FILE name */
+		long only = -1;
+		size_t cand = 0;
+		for (size_t k = 0; k < cus->n; k++)
+			if (path_ends_with(cus->path[k], s->file)) {
+				only = (long)k;
+				cand++;
+			}
+		g[s->group] = only;
+		if (cand < 2)
+			continue;
+		/* several: the one whose code holds the group's symbols */
+		memset(votes, 0, (cus->n + 1) * sizeof *votes);
+		for (size_t k = 0; k < cus->n; k++) {
+			if (!path_ends_with(cus->path[k], s->file))
+				continue;
+			for (size_t j = i; j < img->nsym && img->sym[j].group <= s->group; j++)
+				if (img->sym[j].group == s->group && unit_holds(cus, k, img->sym[j].addr))
+					votes[k]++;
+		}
+		g[s->group] = -1;
+		unsigned best = 0;
+		for (size_t k = 0; k < cus->n; k++)
+			if (votes[k] > best) {
+				best = votes[k];
+				g[s->group] = (long)k;
+			}
+	}
+	free(votes);
+	return g;
+}
+
+static int load(struct fwm_image *img, struct fwm_cus *cus, int names_only, struct fwm_err *err)
 {
 	memset(cus, 0, sizeof *cus);
 	cus->has_dwarf = has_section(img, ".debug_info") || has_section(img, ".zdebug_info");
@@ -259,10 +398,10 @@ int fwm_cus_load(struct fwm_image *img, struct fwm_cus *cus, struct fwm_err *err
 	if (rc < 0)
 		return rc;
 	struct reader r = { img, cus, { NULL, 0 }, err };
-	r.syms.v = malloc((img->nsym + 1) * sizeof *r.syms.v);
+	r.syms.v = malloc((names_only ? 1 : img->nsym + 1) * sizeof *r.syms.v);
 	if (!r.syms.v)
 		return fwm_errf(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < img->nsym; i++)
+	for (size_t i = 0; !names_only && i < img->nsym; i++)
 		if (img->sym[i].section >= 0 && img->sym[i].kind != FWM_SYM_OTHER)
 			r.syms.v[r.syms.n++] = &img->sym[i];
 	if (r.syms.n)
@@ -290,11 +429,15 @@ int fwm_cus_load(struct fwm_image *img, struct fwm_cus *cus, struct fwm_err *err
 		if (cus->n == cap) {
 			cap = cap ? 2 * cap : 64;
 			char **v = realloc(cus->path, cap * sizeof *v);
-			if (!v) {
+			if (v)
+				cus->path = v;
+			uint64_t *o = realloc(cus->dieoff, cap * sizeof *o);
+			if (o)
+				cus->dieoff = o;
+			if (!v || !o) {
 				rc = -ENOMEM;
 				break;
 			}
-			cus->path = v;
 		}
 		const char *name = dwarf_diename(&cudie);
 		Dwarf_Attribute at;
@@ -305,8 +448,9 @@ int fwm_cus_load(struct fwm_image *img, struct fwm_cus *cus, struct fwm_err *err
 			break;
 		}
 		unsigned cu = (unsigned)cus->n;
+		cus->dieoff[cu] = cuoff + hsize;
 		cus->path[cus->n++] = path;
-		if ((rc = scan_children(&r, &cudie, cu)) < 0) {
+		if (!names_only && (rc = scan_children(&r, &cudie, cu)) < 0) {
 			if (rc == -EINVAL)
 				rc = fwm_errf(err, rc, "%s: corrupt DWARF in the unit at .debug_info offset 0x%llx: %s",
 					      img->path, (unsigned long long)cuoff, dwarf_errmsg(-1));
@@ -320,26 +464,16 @@ int fwm_cus_load(struct fwm_image *img, struct fwm_cus *cus, struct fwm_err *err
 			      img->path, (unsigned long long)off, dwarf_errmsg(-1));
 	fwm_ivals_normalize(&cus->funcs);
 	/* second pass: unit ranges, which need every confirmed function */
-	if (rc == 0) {
-		off = 0;
-		unsigned cu = 0;
-		while (rc == 0 && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-			Dwarf_Die cudie;
-			Dwarf_Off cuoff = off;
-			off = next;
-			if (!dwarf_offdie(dw, cuoff + hsize, &cudie))
-				continue;
-			int tag = dwarf_tag(&cudie);
-			if (tag != DW_TAG_compile_unit && tag != DW_TAG_partial_unit)
-				continue;
-			rc = add_unit_ranges(&r, &cudie, cu++);
-		}
-		fwm_ivals_normalize(&cus->units);
+	for (size_t cu = 0; rc == 0 && !names_only && cu < cus->n; cu++) {
+		Dwarf_Die cudie;
+		if (dwarf_offdie(dw, cus->dieoff[cu], &cudie))
+			rc = add_unit_ranges(&r, &cudie, (unsigned)cu);
 	}
+	fwm_ivals_normalize(&cus->units);
 	if (rc == -ENOMEM)
 		rc = fwm_errf(err, rc, "out of memory");
 	free(r.syms.v);
-	dwarf_end(dw);
+	cus->dw = dw;
 	if (rc < 0)
 		fwm_cus_free(cus);
 	return rc;
@@ -347,6 +481,9 @@ int fwm_cus_load(struct fwm_image *img, struct fwm_cus *cus, struct fwm_err *err
 
 void fwm_cus_free(struct fwm_cus *cus)
 {
+	if (cus->dw)
+		dwarf_end(cus->dw);
+	free(cus->dieoff);
 	for (size_t i = 0; i < cus->n; i++)
 		free(cus->path[i]);
 	free(cus->path);

@@ -477,6 +477,7 @@ int fwm_image_load_symbols(struct fwm_image *img, struct fwm_err *err)
 		}
 		if (type == STT_FILE) {
 			file = *name ? name : NULL;
+			img->ngroups++;
 			continue;
 		}
 		if (bind != STB_LOCAL)
@@ -489,6 +490,7 @@ int fwm_image_load_symbols(struct fwm_image *img, struct fwm_err *err)
 		struct fwm_symbol *y = &img->sym[k++];
 		y->name = name;
 		y->file = bind == STB_LOCAL ? file : NULL;
+		y->group = bind == STB_LOCAL && file ? img->ngroups : 0;
 		y->addr = s.st_value;
 		y->size = s.st_size;
 		y->kind = type == STT_FUNC ? FWM_SYM_FUNC : type == STT_OBJECT || type == STT_TLS ||

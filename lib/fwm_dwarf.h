@@ -42,7 +42,9 @@ long fwm_ivals_owner(const struct fwm_ivals *a, uint64_t addr);
 
 struct fwm_cus {
 	char **path;           /* owned: comp_dir joined with the name, normalised */
+	uint64_t *dieoff;      /* owned: each unit's DIE offset in .debug_info */
 	size_t n;
+	void *dw;              /* Dwarf * (libdw), open until fwm_cus_free() */
 	struct fwm_ivals funcs, units;
 	int has_dwarf;         /* the file has .debug_info */
 };
@@ -51,6 +53,17 @@ struct fwm_cus {
  * returns 0; DWARF that libdw cannot read is an error naming the file. */
 int fwm_cus_load(struct fwm_image *img, struct fwm_cus *cus, struct fwm_err *err);
 void fwm_cus_free(struct fwm_cus *cus);
+/* Only the compile units' paths (funcs and units stay empty): a cheap
+ * pass over the unit DIEs alone. */
+int fwm_cus_load_names(struct fwm_image *img, struct fwm_cus *cus, struct fwm_err *err);
+
+/* The compile unit of each STT_FILE group of local symbols: the unit whose
+ * path ends in the STT_FILE name ("crc.c" matches ".../lib/crc.c"); where
+ * several do, the one whose ranges hold most of the group's symbols.
+ * Returns an array of img->ngroups + 1 entries (index: fwm_symbol.group;
+ * -1 where no unit matches, e.g. an object without DWARF); free(3) it. */
+long *fwm_cus_match_groups(const struct fwm_image *img, const struct fwm_cus *cus);
+
 /* The compile unit that owns addr, or -1. */
 long fwm_cus_lookup(const struct fwm_cus *cus, uint64_t addr);
 

@@ -38,6 +38,7 @@ enum fwm_symbind { FWM_BIND_LOCAL, FWM_BIND_GLOBAL, FWM_BIND_WEAK };
 struct fwm_symbol {
 	const char *name;      /* borrowed */
 	const char *file;      /* source file from the nearest STT_FILE before it (locals), or NULL */
+	unsigned group;        /* locals: 1 + the ordinal of that STT_FILE symbol; else 0 */
 	uint64_t addr;         /* st_value; the Thumb bit of ARM functions is cleared */
 	uint64_t size;
 	int section;           /* index into image->sec, or -1 (absolute, common, undefined) */
@@ -61,6 +62,7 @@ struct fwm_image {
 	size_t nseg;
 	struct fwm_symbol *sym;    /* owned; filled by fwm_image_load_symbols() */
 	size_t nsym;
+	unsigned ngroups;          /* STT_FILE symbols seen */
 	unsigned char build_id[64];
 	size_t build_id_len;       /* 0 when the file has no NT_GNU_BUILD_ID */
 };

@@ -69,19 +69,35 @@ void fwm_md_field(FILE *f, const char *s)
 	}
 }
 
-/* Format one cell for text or Markdown into buf; returns buf. */
+/* Write v in decimal (or hex) at the end of buf; returns the start. */
+static char *fmt_u64(char *end, uint64_t v, int hex, int mindigits)
+{
+	char *p = end;
+	int n = 0;
+	do {
+		*--p = "0123456789abcdef"[hex ? v & 15 : v % 10];
+		v = hex ? v >> 4 : v / 10;
+		n++;
+	} while (v || n < mindigits);
+	return p;
+}
+
+/* Format one cell for text or Markdown into buf[64]; returns the text. */
 static const char *cell_text(const struct fwm_table *t, size_t col, const struct fwm_cell *c,
 			     char *buf, size_t len)
 {
+	char *end = buf + len - 1, *p;
+	*end = 0;
 	switch (t->cols[col].type) {
 	case FWM_COL_STR:
 		return c->s ? c->s : "";
 	case FWM_COL_INT:
-		snprintf(buf, len, "%" PRIu64, c->u);
-		break;
+		return fmt_u64(end, c->u, 0, 1);
 	case FWM_COL_ADDR:
-		snprintf(buf, len, "0x%0*" PRIx64, t->addr_digits, c->u);
-		break;
+		p = fmt_u64(end, c->u, 1, t->addr_digits);
+		*--p = 'x';
+		*--p = '0';
+		return p;
 	case FWM_COL_PCT:
 		snprintf(buf, len, "%.2f%%", c->d);
 		break;
@@ -94,7 +110,7 @@ static const char *cell_text(const struct fwm_table *t, size_t col, const struct
 
 static void print_text(const struct fwm_table *t, FILE *f)
 {
-	size_t *w = calloc(t->ncols, sizeof *w);
+	size_t *w = calloc(t->ncols, sizeof *w), linelen = 1;
 	char buf[64];
 	if (!w)
 		return;
@@ -106,15 +122,41 @@ static void print_text(const struct fwm_table *t, FILE *f)
 			if (n > w[k])
 				w[k] = n;
 		}
-	for (size_t r = 0; r <= t->nrows; r++)   /* row 0 is the header */
+	for (size_t k = 0; k < t->ncols; k++)
+		linelen += w[k] + 2;
+	/* each line is laid out in one buffer and written at once */
+	char *line = malloc(linelen);
+	if (!line) {
+		free(w);
+		return;
+	}
+	for (size_t r = 0; r <= t->nrows; r++) {   /* row 0 is the header */
+		char *o = line;
 		for (size_t k = 0; k < t->ncols; k++) {
 			int right = t->cols[k].type != FWM_COL_STR && t->cols[k].type != FWM_COL_ADDR;
 			int last = k + 1 == t->ncols;
 			const char *s = r == 0 ? t->cols[k].title
 				      : cell_text(t, k, &t->cells[(r - 1) * t->ncols + k], buf, sizeof buf);
-			fprintf(f, right ? "%*s" : "%-*s", last && !right ? 0 : (int)w[k], s);
-			fputs(last ? "\n" : "  ", f);
+			size_t n = strlen(s), gap = w[k] - n;
+			if (right) {
+				memset(o, ' ', gap);
+				o += gap;
+			}
+			memcpy(o, s, n);
+			o += n;
+			if (!last) {
+				if (!right) {
+					memset(o, ' ', gap);
+					o += gap;
+				}
+				*o++ = ' ';
+				*o++ = ' ';
+			}
 		}
+		*o++ = '\n';
+		fwrite_unlocked(line, 1, (size_t)(o - line), f);
+	}
+	free(line);
 	free(w);
 }
 
@@ -159,7 +201,7 @@ void fwm_table_print(const struct fwm_table *t, enum fwm_format fmt, FILE *f)
 			switch (t->cols[k].type) {
 			case FWM_COL_STR: fwm_csv_field(f, c->s); break;
 			case FWM_COL_INT:
-			case FWM_COL_ADDR: fprintf(f, "%" PRIu64, c->u); break;
+			case FWM_COL_ADDR: fputs(fmt_u64(buf + sizeof buf - 1, c->u, 0, 1), f); break;
 			case FWM_COL_PCT: fprintf(f, "%.2f", c->d); break;
 			case FWM_COL_DELTA: fprintf(f, "%" PRId64, (int64_t)c->u); break;
 			}
