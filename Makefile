@@ -81,15 +81,16 @@ bench: deps-bench $(PROGRAMS) $(BENCH_TARGETS)
 
 demo: deps-test $(PROGRAMS) $(DEMO_TARGETS)
 
+# The agent's headers go under include/fwmem-agent/, since its compat headers
+# (<zephyr/kernel.h>, <FreeRTOS.h>) must not shadow a real Zephyr or FreeRTOS.
 install: $(PROGRAMS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man5 \
-		$(DESTDIR)$(PREFIX)/include/fwmem $(DESTDIR)$(PREFIX)/share/fwmem/target-agent
+		$(DESTDIR)$(PREFIX)/include/fwmem-agent $(DESTDIR)$(PREFIX)/share/fwmem/target-agent
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	for m in man/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
-	for m in man/*.3; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man3/; done; true
-	for m in man/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
-	cp -R target-agent/include/. $(DESTDIR)$(PREFIX)/include/
+	for m in man/*.1 man/*.3 man/*.5; do \
+		[ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done; true
+	cp -R target-agent/include/. $(DESTDIR)$(PREFIX)/include/fwmem-agent/
 	cp -R target-agent/. $(DESTDIR)$(PREFIX)/share/fwmem/target-agent/
 
 clean:
