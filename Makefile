@@ -90,8 +90,9 @@ install: $(PROGRAMS)
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	for m in man/*.1 man/*.3 man/*.5; do \
 		[ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done; true
-	cp -R target-agent/include/. $(DESTDIR)$(PREFIX)/include/fwmem-agent/
-	cp -R target-agent/. $(DESTDIR)$(PREFIX)/share/fwmem/target-agent/
+	if [ -d target-agent/include ]; then \
+		cp -R target-agent/include/. $(DESTDIR)$(PREFIX)/include/fwmem-agent/ && \
+		cp -R target-agent/. $(DESTDIR)$(PREFIX)/share/fwmem/target-agent/; fi
 
 clean:
 	rm -rf build build-san
