@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [build|test|cross|bench|all]   (default: all)
 set -e
 base="libelf-dev libdw-dev libcapstone-dev libncurses-dev libjansson-dev pkg-config"
-test="libcmocka-dev valgrind"
+test="libcmocka-dev valgrind clang"
 cross="gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi gcc-riscv64-unknown-elf qemu-system-arm"
 bench="hyperfine valgrind tmux"
 fuzz="clang"

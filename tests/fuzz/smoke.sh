@@ -1,0 +1,21 @@
+#!/bin/sh
+# Each libFuzzer harness for a few seconds from its seeds: no crash, no leak,
+# no sanitizer report.  `make fuzz` runs them for longer.
+. "$(dirname "$0")/../lib.sh"
+S=${FWMEM_FUZZ_SECONDS:-5}
+T=$(mktemp -d "${TMPDIR:-/tmp}/fwm_fuzz.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+for h in "$FWMEM_BUILD"/fuzz/fuzz_*; do
+  [ -x "$h" ] || continue
+  n=${h##*/fuzz_}
+  mkdir -p "$T/$n"
+  [ "$n" = elf ] && cp "$FWMEM_BUILD"/fixtures/*.elf "$T/$n/" 2>/dev/null
+  seeds=$(dirname "$0")/corpus/$n
+  [ -d "$seeds" ] || seeds=
+  if "$h" -max_total_time="$S" -artifact_prefix="$T/crash-" "$T/$n" $seeds >"$T/$n.log" 2>&1; then
+    ok "fuzz_$n: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$T/$n.log" | head -1)"
+  else
+    not_ok "fuzz_$n" "$(grep -A12 'ERROR\|SUMMARY' "$T/$n.log" | head -30)"
+  fi
+done
+done_testing
