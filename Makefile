@@ -22,7 +22,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 HOST_CFLAGS = -std=c11 -D_GNU_SOURCE -DFWM_VERSION='"$(VERSION)"' $(WARN) $(OPT) \
 	-Ilib -Itarget-agent/include $(CFLAGS)
 HOST_LDFLAGS = $(OPT) $(LDFLAGS)
-HOST_LIBS = -ldw -lelf -ljansson -lz
+HOST_LIBS = -ldw -lelf -ljansson -lz -lcapstone
 
 BIN  := $(BUILD)/bin
 OBJ  := $(BUILD)/obj

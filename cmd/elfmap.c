@@ -8,11 +8,14 @@
 
 #include "fwm_diff.h"
 #include "fwm_elfmap.h"
+#include "fwm_stack.h"
 
 static const char usage[] =
 "usage: elfmap [--ld FILE] [--map FILE] [--format text|json|csv|md] COMMAND ELF\n"
 "       elfmap [--ld FILE] [--all] [--limit N] [--format FMT] diff OLD NEW\n"
 "       elfmap --budget FILE [--baseline OLD] [--format text|json|md|junit|github] check ELF\n"
+"       elfmap [--entry NAME|GLOB]... [--worst N] [--su DIR|FILE]... [--ci DIR|FILE]...\n"
+"              [--annotations FILE] [--format FMT] stack ELF\n"
 "\n"
 "commands:\n"
 "  regions    each memory region: origin, length, used, free and what fills it\n"
@@ -25,6 +28,9 @@ static const char usage[] =
 "             between two ELFs or snapshots   [--all] [--limit N]\n"
 "  check      size budgets (warn and fail levels; growth against --baseline);\n"
 "             exit 1 when one fails   --budget FILE [--baseline OLD]\n"
+"  stack      worst-case stack depth of main, thread entries and every handler\n"
+"             of the vector table, with the worst paths   [--entry NAME|GLOB]\n"
+"             [--worst N] [--su DIR|FILE] [--ci DIR|FILE] [--annotations FILE]\n"
 "\n"
 "options:\n"
 "  --ld FILE       take the memory regions from this linker script's MEMORY block\n"
@@ -36,7 +42,8 @@ static const char usage[] =
 "  --version       show the version\n";
 
 enum { OPT_LD = 256, OPT_MAP, OPT_FORMAT, OPT_COLOR, OPT_VERSION, OPT_REGION, OPT_SECTION,
-       OPT_TYPE, OPT_NAME, OPT_ALL, OPT_DEPTH, OPT_LIMIT, OPT_BUDGET, OPT_BASELINE };
+       OPT_TYPE, OPT_NAME, OPT_ALL, OPT_DEPTH, OPT_LIMIT, OPT_BUDGET, OPT_BASELINE, OPT_ENTRY,
+       OPT_WORST, OPT_SU, OPT_CI, OPT_ANNOTATIONS };
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -92,7 +99,8 @@ static int run_check(const char *elf, const char *ld, const char *budget, const 
 	return rc ? FWM_EXIT_BREACH : 0;
 }
 
-int main(int argc, char **argv)
+/* lists: room for the repeatable options of stack, 3 * (argc + 1) */
+static int elfmap(int argc, char **argv, const char **lists)
 {
 	static const struct option opts[] = {
 		{ "ld", required_argument, NULL, OPT_LD },
@@ -111,22 +119,30 @@ int main(int argc, char **argv)
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "budget", required_argument, NULL, OPT_BUDGET },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "entry", required_argument, NULL, OPT_ENTRY },
+		{ "worst", required_argument, NULL, OPT_WORST },
+		{ "su", required_argument, NULL, OPT_SU },
+		{ "ci", required_argument, NULL, OPT_CI },
+		{ "annotations", required_argument, NULL, OPT_ANNOTATIONS },
 		{ 0 },
 	};
-	enum { C_REGIONS, C_SECTIONS, C_SYMBOLS, C_TREE, C_SNAPSHOT, C_DIFF, C_CHECK, C_N };
+	enum { C_REGIONS, C_SECTIONS, C_SYMBOLS, C_TREE, C_SNAPSHOT, C_DIFF, C_CHECK, C_STACK, C_N };
 	static const char *const cmds[C_N] = { "regions", "sections", "symbols", "tree", "snapshot",
-					       "diff", "check" };
+					       "diff", "check", "stack" };
 	/* which commands take each command-specific option */
-	enum { M_SYM = 1 << C_SYMBOLS, M_TREE = 1 << C_TREE, M_DIFF = 1 << C_DIFF, M_CHECK = 1 << C_CHECK };
+	enum { M_SYM = 1 << C_SYMBOLS, M_TREE = 1 << C_TREE, M_DIFF = 1 << C_DIFF, M_CHECK = 1 << C_CHECK,
+	       M_STACK = 1 << C_STACK };
 	struct fwm_elfmap_opts eo = { 0 };
 	struct fwm_symfilter flt = { .kind = -1 };
 	struct fwm_treeopts topt = { 0 };
 	struct fwm_diffopts dopt = { 0, 20 };
-	const char *format = "text", *budget = NULL, *baseline = NULL, *used[8];
-	int color = -1, c, nused = 0, usedmask[8];
+	const char *format = "text", *budget = NULL, *baseline = NULL, *used[16];
+	int color = -1, c, nused = 0, usedmask[16], li = -1;
 	char *end;
+	const char **entries = lists, **sus = lists + argc + 1, **cis = lists + 2 * argc + 2;
+	struct fwm_stackopts sopt = { entries, 0, sus, 0, cis, 0, NULL, 10 };
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, &li)) != -1) {
 		int mask = 0;
 		switch (c) {
 		case OPT_LD: eo.ld = optarg; break;
@@ -173,14 +189,29 @@ int main(int argc, char **argv)
 			break;
 		case OPT_BUDGET: budget = optarg; mask = M_CHECK; break;
 		case OPT_BASELINE: baseline = optarg; mask = M_CHECK; break;
+		case OPT_ENTRY: entries[sopt.nentry++] = optarg; mask = M_STACK; break;
+		case OPT_SU: sus[sopt.nsu++] = optarg; mask = M_STACK; break;
+		case OPT_CI: cis[sopt.nci++] = optarg; mask = M_STACK; break;
+		case OPT_ANNOTATIONS: sopt.annotations = optarg; mask = M_STACK; break;
+		case OPT_WORST:
+			mask = M_STACK;
+			sopt.worst = (int)strtol(optarg, &end, 10);
+			if (*optarg == 0 || *end || sopt.worst < 0 || sopt.worst > 1000000)
+				return usage_error("--worst wants a number from 0 to 1000000, not '%s'", optarg);
+			break;
 		default:
 			fputs("elfmap: see elfmap --help\n", stderr);
 			return FWM_EXIT_USAGE;
 		}
-		if (mask && nused < 8) {
-			used[nused] = argv[optind - 1];
+		/* the first use of each command-specific option, by its name */
+		int seen = 0;
+		for (int i = 0; mask && li >= 0 && i < nused; i++)
+			seen |= strcmp(used[i], opts[li].name) == 0;
+		if (mask && li >= 0 && !seen && nused < 16) {
+			used[nused] = opts[li].name;
 			usedmask[nused++] = mask;
 		}
+		li = -1;
 	}
 	if (optind >= argc)
 		return usage_error("%s", "missing COMMAND");
@@ -190,11 +221,11 @@ int main(int argc, char **argv)
 		if (strcmp(cmd, cmds[i]) == 0)
 			which = i;
 	if (which < 0)
-		return usage_error("unknown command '%s': regions, sections, symbols, tree, snapshot, diff or check",
-				   cmd);
+		return usage_error("unknown command '%s': regions, sections, symbols, tree, snapshot, diff, check "
+				   "or stack", cmd);
 	for (int i = 0; i < nused; i++)
 		if (!(usedmask[i] & (1 << which))) {
-			fprintf(stderr, "elfmap: %s does not take %s (see elfmap --help)\n", cmd, used[i]);
+			fprintf(stderr, "elfmap: %s does not take --%s (see elfmap --help)\n", cmd, used[i]);
 			return FWM_EXIT_USAGE;
 		}
 	int nargs = which == C_DIFF ? 2 : 1;
@@ -238,6 +269,7 @@ int main(int argc, char **argv)
 		case C_SECTIONS: rc = fwm_elfmap_sections(m, &out, &err); break;
 		case C_SYMBOLS: rc = fwm_elfmap_symbols(m, &flt, &out, &err); break;
 		case C_TREE: rc = fwm_elfmap_tree(m, &topt, &out, &err); break;
+		case C_STACK: rc = fwm_elfmap_stack(m, &sopt, &out, &err); break;
 		default: {
 			json_t *doc;
 			rc = fwm_snapshot_build(m, &doc, &err);
@@ -249,7 +281,7 @@ int main(int argc, char **argv)
 		}
 		fwm_elfmap_close(m);
 		if (rc < 0) {
-			fprintf(stderr, "elfmap: %s\n", err.msg);
+			fprintf(stderr, "elfmap%s: %s\n", which == C_STACK ? " stack" : "", err.msg);
 			return FWM_EXIT_INPUT;
 		}
 	}
@@ -257,5 +289,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "elfmap: cannot write the output\n");
 		return FWM_EXIT_INPUT;
 	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char **lists = calloc(3 * (size_t)argc + 3, sizeof *lists);
+	if (!lists) {
+		fputs("elfmap: out of memory\n", stderr);
+		return FWM_EXIT_INPUT;
+	}
+	int rc = elfmap(argc, argv, lists);
+	free(lists);
 	return rc;
 }
