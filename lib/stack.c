@@ -485,7 +485,8 @@ static int analyse(struct st *s, size_t from)
 		const struct fwm_section *sec = &s->img->sec[f->sec];
 		const unsigned char *bytes = s->img->data + sec->offset + (f->addr - sec->vma);
 		size_t d = range_from(s->data, s->ndata, f->addr);
-		rc = fwm_stk_analyse(&s->arch, &w, bytes, f->addr, (size_t)f->size, s->data + d, s->ndata - d, &f->fr);
+		rc = fwm_stk_analyse(&s->arch, &w, bytes, f->addr, (size_t)f->size, s->data ? s->data + d : NULL,
+				     s->ndata - d, &f->fr);
 	}
 	fwm_stk_work_free(&w);
 	return rc;

@@ -1,5 +1,5 @@
-/* libFuzzer harness: an ELF through the image model, the DWARF walk and every
- * elfmap report (output to /dev/null).  The input is written to a memfd so
+/* libFuzzer harness: an ELF through the image model, the DWARF walk, every
+ * elfmap report and the stack analysis (output to /dev/null).  The input is written to a memfd so
  * that the library reads it through its normal open/mmap path. */
 #include <stdint.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 
 #include "fwm_diff.h"
 #include "fwm_elfmap.h"
+#include "fwm_stack.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,6 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fwm_elfmap_symbols(m, &flt, &o, &err);
 			fwm_elfmap_tree(m, &t, &o, &err);
 		}
+		static const char *const all[] = { "*" };
+		struct fwm_stackopts so = { .entry = all, .nentry = 1, .worst = 3 };
+		struct fwm_out o = { null, FWM_FMT_TEXT, 0, NULL };
+		fwm_elfmap_stack(m, &so, &o, &err);
 		json_t *doc;
 		if (fwm_snapshot_build(m, &doc, &err) == 0)
 			json_decref(doc);
