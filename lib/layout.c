@@ -117,8 +117,9 @@ int fwm_layout_build(const struct fwm_image *img, const struct fwm_region_set *r
 			goto fail;
 		regions = &lay->own;
 	}
-	lay->nreg = regions->n;
 	lay->reg = calloc(regions->n + 1, sizeof *lay->reg);
+	if (lay->reg)
+		lay->nreg = regions->n;
 	lay->vma_region = malloc((img->nsec + 1) * sizeof(int));
 	lay->lma_region = malloc((img->nsec + 1) * sizeof(int));
 	if (!lay->reg || !lay->vma_region || !lay->lma_region)
