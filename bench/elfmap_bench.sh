@@ -115,6 +115,17 @@ for f in "$big" "$small"; do
 $elfmap $s $f"
   done
 done
+# elfmap, part 2 (issue 9): stack analysis and a self-diff, timed beside nm -S
+part2=""
+if [ -x "$elfmap" ]; then
+  for f in "$big" "$small"; do
+    for c in "stack $f" "diff $f $f"; do
+      if "$elfmap" $c >/dev/null 2>&1; then part2="$part2
+$elfmap $c"; else note "\`elfmap $c\` failed; left out"; fi
+    done
+  done
+  cmds="$cmds$part2"
+fi
 
 set --
 while IFS= read -r c; do set -- "$@" "$c"; done <<EOF
@@ -298,6 +309,17 @@ section=$tmp/section.md
   echo
   echo "The verdicts use wall time, as the issue states its targets; the CPU-time column shows how much"
   echo "of a ratio survives the machine's load."
+  if [ -n "$part2" ]; then
+    echo
+    echo "### elfmap stack and diff (part 2), against nm -S of the $lbig ELF in the same run"
+    echo
+    echo "| command | wall time (mean) | / \`nm -S\` |"
+    echo "|---|---:|---:|"
+    printf '%s\n' "$part2" | while IFS= read -r c; do
+      [ -n "$c" ] || continue
+      echo "| \`${c#"$elfmap "}\` | $(mean_ms "$c") ms | $(fmt_x "$(ratio "$c" "$c_nm")") |"
+    done
+  fi
   echo
   echo "Means: cat $(mean_ms "$c_cat") ms, readelf -sW $(mean_ms "$c_readelf") ms, nm -S $(mean_ms "$c_nm") ms."
   echo "Issue 3's reference machine: cat 6 ms, readelf -sW 64 ms, nm -S --size-sort 99 ms (with \`--plugin /dev/null\`)."

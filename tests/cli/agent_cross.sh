@@ -2,12 +2,13 @@
 # The target agent builds freestanding (-ffreestanding -nostdlib -Os -Werror)
 # for every supported CPU, and calls nothing outside itself but memcpy,
 # memset, memmove, the port, the instrumentation hooks, the FreeRTOS kernel
-# (heap_N), the C library heap (heap_3 only, by definition) and the
+# (heap_N), the C library heap (heap_3 only, by definition; wrap_newlib.c:
+# newlib's own, through ld --wrap, under its malloc lock) and the
 # compiler's runtime helpers. One TAP line per CPU; the
 # code and data each source adds are printed as diagnostics.
 . tests/lib.sh
 BUILD=${FWMEM_BUILD:-build}
-allowed='^(memcpy|memset|memmove|fwm_port_.*|fwm_hook_.*|vTaskSuspendAll|xTaskResumeAll|vApplicationMallocFailedHook|malloc|free|realloc|__aeabi_.*|__gnu_.*|__[a-z]*div[a-z0-9]*|__[a-z]*mod[a-z0-9]*|__mul[a-z0-9]*|__ashl[a-z0-9]*|__lshr[a-z0-9]*|__clz[a-z0-9]*|__ctz[a-z0-9]*)$'
+allowed='^(memcpy|memset|memmove|fwm_port_.*|fwm_hook_.*|vTaskSuspendAll|xTaskResumeAll|vApplicationMallocFailedHook|malloc|free|realloc|__real_(malloc|free|realloc|calloc)|__malloc_lock|__malloc_unlock|_impure_ptr|__aeabi_.*|__gnu_.*|__[a-z]*div[a-z0-9]*|__[a-z]*mod[a-z0-9]*|__mul[a-z0-9]*|__ashl[a-z0-9]*|__lshr[a-z0-9]*|__clz[a-z0-9]*|__ctz[a-z0-9]*)$'
 for cpu in cortex-m0plus cortex-m3 cortex-m4f cortex-m7 rv32imac; do
   case $cpu in rv32*) nm=riscv64-unknown-elf-nm size=riscv64-unknown-elf-size ;;
                *)     nm=arm-none-eabi-nm size=arm-none-eabi-size ;; esac
