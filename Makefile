@@ -21,11 +21,8 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
 HOST_CFLAGS = -std=c11 -D_GNU_SOURCE -DFWM_VERSION='"$(VERSION)"' $(WARN) $(OPT) \
 	-Ilib -Itarget-agent/include $(CFLAGS)
-# capstone is linked statically into a non-PIE program: as a shared library
-# (every architecture's tables) it costs 80,000 relocations at each start,
-# more than elfmap's whole run on a small firmware.
-HOST_LDFLAGS = $(OPT) -no-pie $(LDFLAGS)
-HOST_LIBS = -ldw -lelf -ljansson -lz -Wl,-Bstatic -lcapstone -Wl,-Bdynamic
+HOST_LDFLAGS = $(OPT) $(LDFLAGS)
+HOST_LIBS = -ldw -lelf -ljansson -lz -lcapstone
 
 BIN  := $(BUILD)/bin
 OBJ  := $(BUILD)/obj
