@@ -22,7 +22,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 HOST_CFLAGS = -std=c11 -D_GNU_SOURCE -DFWM_VERSION='"$(VERSION)"' $(WARN) $(OPT) \
 	-Ilib -Itarget-agent/include $(CFLAGS)
 HOST_LDFLAGS = $(OPT) $(LDFLAGS)
-HOST_LIBS = -ldw -lelf -ljansson -lz -lcapstone
+HOST_LIBS = -ldw -lelf -ljansson -lz -ldl   # capstone: dlopen, lib/capstone_dl.c
 
 BIN  := $(BUILD)/bin
 OBJ  := $(BUILD)/obj
