@@ -22,8 +22,11 @@ machine() {
     cortex-m4f) echo mps2-an386 ;; cortex-m7) echo mps2-an500 ;;
   esac
 }
+# -icount ties the guest's clock to the instructions it runs (and skips idle
+# time at once), so tick counts do not depend on how busy the host is.
 qemu() { # qemu CPU [APPEND]: semihosting output in $QOUT, status in $QRC
-  QOUT=$(timeout 60 qemu-system-arm -M "$(machine "$1")" -nographic -monitor none -serial none \
+  QOUT=$(timeout 60 qemu-system-arm -M "$(machine "$1")" -icount shift=3,sleep=off \
+         -nographic -monitor none -serial none \
          -semihosting-config enable=on,target=native -kernel "$BUILD/cortexm/ktest-$1.elf" \
          ${2:+-append "$2"} 2>&1); QRC=$?
 }
