@@ -42,7 +42,7 @@ FWM_ALWAYS_INLINE const char *check_chain(const struct fwm_heap *h, struct bucke
 			if (b >= FWM_HEAP_NBUCKETS)
 				return "free chunk too large for any bucket";
 			t[b].count++;
-			t[b].idsum += c;
+			t[b].idsum += (uint32_t)c;
 		}
 		left_free = !used;
 		c += sz;
@@ -84,7 +84,7 @@ FWM_ALWAYS_INLINE const char *check_bucket(const struct fwm_heap *h, unsigned b,
 
 		if (next >= h->end || prev_free(m, next, big) != c)
 			return "free-list links inconsistent (next->prev != self)";
-		idsum += c;
+		idsum += (uint32_t)c;
 		if (++n > t->count)
 			return "bucket list longer than the free chunks of its size";
 		c = next;
@@ -118,7 +118,8 @@ const char *fwm_heap_check(struct sys_heap *heap)
 		return "NULL heap";
 	h = &heap->fwm;
 	if (h->base == NULL)
-		return h->end == 0 && h->avail == 0 && h->allocated_bytes == 0
+		return h->end == 0 && h->avail == 0 && h->allocated_bytes == 0 &&
+				       h->fast_end == 0 && h->fast_bytes == 0
 			       ? NULL : "uninitialised heap with state";
 #if defined(CONFIG_SYS_HEAP_SMALL_ONLY)
 	if (h->big)
@@ -128,6 +129,8 @@ const char *fwm_heap_check(struct sys_heap *heap)
 		return "small heap larger than 32767 units";
 	if (((uintptr_t)h->base + header_bytes(HEAP_BIG(h))) % CHUNK_UNIT != 0)
 		return "base misaligned for the header width";
+	if (h->fast_end != (HEAP_BIG(h) ? 0 : h->end) || h->fast_bytes != units_to_bytes(h->fast_end))
+		return "fast-path limits wrong";
 	return HEAP_BIG(h) ? check_big(h) : check_small(h);
 }
 

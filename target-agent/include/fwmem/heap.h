@@ -67,6 +67,11 @@ struct fwm_heap {
 	uint32_t reallocs;    /* successful reallocs, in place or moved */
 	uint32_t failures;    /* allocations and reallocs that returned NULL */
 	uint32_t faults;      /* frees refused by the checks (see the report hook) */
+	/* end and end * 8 for a heap with 4-byte headers, else 0: alloc and
+	 * free test a request against them, so that one compare both checks
+	 * it and picks the small-header code. */
+	size_t fast_end;
+	size_t fast_bytes;
 };
 
 struct sys_heap;

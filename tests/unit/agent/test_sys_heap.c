@@ -211,7 +211,8 @@ static void test_coalesce_maps(void **state)
 }
 
 /* A freed block is reused: the smallest bucket with a chunk that surely
- * fits is used, the chunk split, and the split-off rest is free at once. */
+ * fits is used, the block cut from the chunk's end, and the rest is free at
+ * once. */
 static void test_reuse_and_split(void **state)
 {
 	struct sys_heap h;
@@ -223,10 +224,10 @@ static void test_reuse_and_split(void **state)
 
 	sys_heap_free(&h, a);
 	assert_heap_map(&h, "F936 U16 F64");
-	void *c = sys_heap_alloc(&h, 20);           /* 3 units: bucket 1 is empty, bucket 3 has a */
+	unsigned char *c = sys_heap_alloc(&h, 20);  /* 3 units: bucket 1 is empty, bucket 3 has a */
 
-	assert_ptr_equal(c, a);
-	assert_heap_map(&h, "F936 U16 U24 F40");
+	assert_ptr_equal(c, (unsigned char *)a + 40);
+	assert_heap_map(&h, "F936 U16 F40 U24");
 	sys_heap_free(&h, c);
 	assert_heap_map(&h, "F936 U16 F64");
 	sys_heap_free(&h, b);
@@ -419,12 +420,12 @@ static void test_realloc_moves(void **state)
 	for (int i = 0; i < 44; i++)
 		assert_int_equal(r[i], i + 1);
 	assert_heap_map(&h, "F816 U104 U48 F48");
-	/* NULL allocates (from the smallest bucket that fits: p's old chunk),
-	 * zero frees. */
+	/* NULL allocates (from the smallest bucket that fits: the end of p's
+	 * old chunk), zero frees. */
 	void *s = sys_heap_realloc(&h, NULL, 20);
 
-	assert_ptr_equal(s, p);
-	assert_heap_map(&h, "F816 U104 U48 U24 F24");
+	assert_ptr_equal(s, p + 24);
+	assert_heap_map(&h, "F816 U104 U48 F24 U24");
 	assert_null(sys_heap_realloc(&h, s, 0));
 	assert_null(sys_heap_realloc(&h, q, 0));
 	assert_heap_map(&h, "F816 U104 F96");
@@ -534,6 +535,46 @@ static void test_header_overwritten(void **state)
 	assert_int_equal(seen.fault, FWM_HEAP_FAULT_HEADER);
 	assert_false(sys_heap_validate(&h));
 	assert_non_null(fwm_heap_check(&h));
+}
+
+/* alloc and free take heaps with 4-byte headers the fast way after one
+ * compare against limits that are 0 for other heaps: big heaps and
+ * uninitialised ones must still be checked in full. */
+static void test_faults_off_the_fast_path(void **state)
+{
+	struct sys_heap h;
+
+	(void)state;
+	new_heap(&h, big_mem, BIG, 24);
+	unsigned char *a = sys_heap_alloc(&h, 100), *b = sys_heap_alloc(&h, 100);
+
+	assert_non_null(a);
+	assert_non_null(b);
+	sys_heap_free(&h, a + 4);                      /* a block's place with 4-byte headers */
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.fault, FWM_HEAP_FAULT_FOREIGN);
+	sys_heap_free(&h, a);
+	sys_heap_free(&h, a);
+	assert_int_equal(seen.calls, 2);
+	assert_int_equal(seen.fault, FWM_HEAP_FAULT_DOUBLE_FREE);
+	memset(b - 8, 0xab, 4);                        /* b's size word */
+	sys_heap_free(&h, b);
+	assert_int_equal(seen.calls, 3);
+	assert_int_equal(seen.fault, FWM_HEAP_FAULT_HEADER);
+	/* A zeroed control block: every allocation fails, every free of a
+	 * pointer is refused, NULL is ignored. */
+	struct sys_heap z;
+
+	memset(&z, 0, sizeof z);
+	assert_null(sys_heap_alloc(&z, 8));
+	assert_null(sys_heap_realloc(&z, NULL, 8));
+	assert_int_equal(z.fwm.failures, 2);
+	sys_heap_free(&z, NULL);
+	assert_int_equal(seen.calls, 3);
+	sys_heap_free(&z, a);
+	assert_int_equal(seen.calls, 4);
+	assert_int_equal(seen.fault, FWM_HEAP_FAULT_FOREIGN);
+	assert_true(sys_heap_validate(&z));
 }
 
 static void test_foreign_pointer(void **state)
@@ -701,6 +742,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_double_free, hook_setup, hook_teardown),
 		cmocka_unit_test_setup_teardown(test_header_overwritten, hook_setup, hook_teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_pointer, hook_setup, hook_teardown),
+		cmocka_unit_test_setup_teardown(test_faults_off_the_fast_path, hook_setup, hook_teardown),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_edges),
