@@ -430,10 +430,7 @@ int fwm_image_load_symbols(struct fwm_image *img, struct fwm_err *err)
 	if (sh.sh_entsize != entsize)
 		return fwm_errf(err, -EINVAL, "%s: symbol table (section %zu) has entry size %llu, expected %zu",
 				img->path, symidx, (unsigned long long)sh.sh_entsize, entsize);
-	if (sh.sh_link == 0 || sh.sh_link >= img->nsec || sh.sh_link == symidx ||
-	    img->sec[sh.sh_link].type != SHT_STRTAB)
-		return fwm_errf(err, -EINVAL, "%s: symbol table (section %zu) links to section %u, which is not a string table",
-				img->path, symidx, (unsigned)sh.sh_link);
+	/* its link to a string table was checked when the image was opened */
 	Elf_Data *d = elf_getdata(scn, NULL);
 	if (!d)
 		return fwm_errf(err, -EINVAL, "%s: unreadable symbol table: %s", img->path, elf_errmsg(-1));
